@@ -1,0 +1,53 @@
+//! What one request works with: its configuration, storage handles, clock and caller.
+
+use worker::{Env, Request};
+
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::store::{Challenges, Db};
+use crate::token::{self, Principal};
+
+/// Binding names, declared once (see `wrangler.toml`).
+pub const KV_BINDING: &str = "CHALLENGES";
+pub const D1_BINDING: &str = "DB";
+
+/// The request's context, handed to every route.
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub challenges: Challenges,
+    /// The request's clock, read once: milliseconds since the epoch.
+    pub now_ms: u64,
+}
+
+impl App {
+    /// Binds storage; `config` was read first so its errors name the setting.
+    pub fn new(config: Config, env: &Env, now_ms: u64) -> ApiResult<Self> {
+        Ok(App {
+            config,
+            db: Db::new(env.d1(D1_BINDING)?),
+            challenges: Challenges::new(env.kv(KV_BINDING)?),
+            now_ms,
+        })
+    }
+
+    /// The caller, from a required bearer token.
+    pub fn principal(&self, req: &Request) -> ApiResult<Principal> {
+        let token = http::bearer(req).ok_or(ApiError::Unauthorized)?;
+        token::verify_bearer(&token, &self.config, self.now_ms)
+    }
+
+    /// The caller when a bearer is sent; a bearer that does not verify is still refused.
+    pub fn optional_principal(&self, req: &Request) -> ApiResult<Option<Principal>> {
+        match http::bearer(req) {
+            Some(token) => token::verify_bearer(&token, &self.config, self.now_ms).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Now, as the contract writes dates.
+    pub fn now_iso(&self) -> String {
+        crate::ids::iso_time(self.now_ms)
+    }
+}
