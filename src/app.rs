@@ -11,6 +11,7 @@ use crate::token::{self, Principal};
 /// Binding names, declared once (see `wrangler.toml`).
 pub const KV_BINDING: &str = "CHALLENGES";
 pub const D1_BINDING: &str = "DB";
+pub const ASSETS_BINDING: &str = "ASSETS";
 
 /// The request's context, handed to every route.
 pub struct App {

@@ -17,6 +17,7 @@ pub mod names {
     pub const SESSION_SIGNING_KEY: &str = "SESSION_SIGNING_KEY";
     pub const SESSION_RETIRED_KEYS: &str = "SESSION_RETIRED_KEYS";
     pub const HOST_ISSUERS: &str = "HOST_ISSUERS";
+    pub const DEV_TOOLS: &str = "DEV_TOOLS";
 }
 
 /// A configuration problem, naming the setting. Reported as a 500: the operator must fix it.
@@ -43,6 +44,8 @@ pub struct Config {
     pub session: SessionConfig,
     /// The host application's token issuers whose bearer tokens are accepted.
     pub host_issuers: Vec<HostIssuer>,
+    /// The try-it page and its development-token route (local development only).
+    pub dev_tools: bool,
 }
 
 /// Settings of the service's own session tokens.
@@ -122,6 +125,15 @@ impl Config {
             None => Vec::new(),
         };
 
+        let dev_tools = match lookup(names::DEV_TOOLS).as_deref().map(str::trim) {
+            None | Some("") | Some("disabled") => false,
+            Some("enabled") => true,
+            Some(_) => {
+                let name = names::DEV_TOOLS;
+                return Err(ConfigError(format!("{name} must be enabled or disabled")));
+            }
+        };
+
         Ok(Config {
             rp_id,
             rp_name: required(names::RP_NAME)?,
@@ -129,6 +141,7 @@ impl Config {
             base_path,
             session,
             host_issuers,
+            dev_tools,
         })
     }
 
@@ -255,6 +268,19 @@ mod tests {
         assert!(!config.allows_origin("https://example.com/"));
         assert_eq!(config.session.ttl_secs, 3600);
         assert_eq!(config.host_issuers.len(), 1);
+        assert!(
+            !config.dev_tools,
+            "development tools are off unless enabled"
+        );
+    }
+
+    #[test]
+    fn dev_tools_accept_only_enabled_or_disabled() {
+        let mut map = settings();
+        map.insert(names::DEV_TOOLS, "enabled".to_owned());
+        assert!(load(&map).unwrap().dev_tools);
+        map.insert(names::DEV_TOOLS, "yes".to_owned());
+        assert!(load(&map).err().unwrap().0.contains("DEV_TOOLS"));
     }
 
     #[test]

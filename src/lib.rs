@@ -45,6 +45,7 @@ async fn route(req: Request, app: &App) -> ApiResult<Reply> {
         (Method::Post, "/passkey/update-passkey") => routes::management::update(req, app).await,
         (Method::Post, "/passkey/delete-passkey") => routes::management::delete(req, app).await,
         (Method::Get, "/jwks") => routes::jwks(req, app).await,
+        (Method::Post, "/dev/token") => routes::development_token(req, app).await,
         _ => Err(ApiError::NotFound),
     }
 }
@@ -85,6 +86,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         let headers = http::preflight_headers(&config, origin.as_deref());
         log(&request_id, &method, &path, &(204, None, None), started_ms);
         return http::empty_response(204, &headers);
+    }
+
+    // The try-it page (static assets) is served only with development tools enabled.
+    if config.dev_tools && method == Method::Get && !path.starts_with(&config.base_path) {
+        return env.assets(app::ASSETS_BINDING)?.fetch_request(req).await;
     }
 
     let outcome = match App::new(config, &env, started_ms) {

@@ -4,11 +4,13 @@ pub mod authentication;
 pub mod management;
 pub mod registration;
 
+use serde_json::json;
 use worker::Request;
 
 use crate::app::App;
-use crate::error::ApiResult;
-use crate::http::Reply;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Body, Reply};
+use crate::token;
 
 /// How long verifiers may cache the JWKS. Retired keys stay published far longer (see README).
 const JWKS_MAX_AGE_SECS: u32 = 600;
@@ -19,4 +21,22 @@ pub async fn jwks(_req: Request, app: &App) -> ApiResult<Reply> {
         "cache-control",
         format!("public, max-age={JWKS_MAX_AGE_SECS}"),
     ))
+}
+
+/// `POST /dev/token` `{sub, email, name}` (only with `DEV_TOOLS=enabled`): a host token for the
+/// try-it page, signed with the first HS256 host issuer's secret.
+pub async fn development_token(mut req: Request, app: &App) -> ApiResult<Reply> {
+    if !app.config.dev_tools {
+        return Err(ApiError::NotFound);
+    }
+    let mut body = Body::read(&mut req).await?;
+    let user_id = body.required_str("sub")?;
+    let email = body.required_str("email")?;
+    let name = body.required_str("name")?;
+    if user_id.trim().is_empty() {
+        return Err(ApiError::Validation("sub must not be empty".into()));
+    }
+    let token = token::mint_development_token(&app.config, &user_id, &email, &name, app.now_ms)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Reply::json(json!({ "token": token })))
 }

@@ -212,5 +212,35 @@ pub fn issue_session(
     })
 }
 
+/// Mints a host-application token with the first HS256 host issuer's secret, for the local
+/// try-it page. Only reachable when `DEV_TOOLS` is enabled.
+pub fn mint_development_token(
+    config: &Config,
+    user_id: &str,
+    email: &str,
+    name: &str,
+    now_ms: u64,
+) -> Result<Option<String>, ApiError> {
+    let Some((host, key)) = config.host_issuers.iter().find_map(|host| match &host.key {
+        HostKey::Hs256(key) => Some((host, key)),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let time = TimeOptions::new(Duration::zero(), move || instant(now_ms));
+    let claims = Claims::new(HostClaims {
+        iss: host.issuer.clone(),
+        aud: Audience::One(host.audience.clone()),
+        sub: user_id.to_owned(),
+        email: Some(email.to_owned()),
+        name: Some(name.to_owned()),
+    })
+    .set_duration_and_issuance(&time, Duration::hours(1));
+    let token = StrongAlg(Hs256)
+        .token(&Header::empty().with_token_type("JWT"), &claims, key)
+        .map_err(|error| ApiError::internal("minting a development token", error))?;
+    Ok(Some(token))
+}
+
 #[cfg(test)]
 mod tests;

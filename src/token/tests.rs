@@ -205,3 +205,14 @@ fn garbage_is_refused() {
         assert!(verify_bearer(token, &config, NOW_MS).is_err(), "{token}");
     }
 }
+
+#[test]
+fn a_development_token_is_a_valid_host_token() {
+    let config = config();
+    let token = mint_development_token(&config, "dev-1", "dev@example.com", "Dev", NOW_MS)
+        .unwrap()
+        .unwrap();
+    let principal = verify_bearer(&token, &config, NOW_MS).unwrap();
+    assert_eq!(principal.user_id, "dev-1");
+    assert_eq!(principal.email.as_deref(), Some("dev@example.com"));
+}
