@@ -45,6 +45,7 @@ async fn route(req: Request, app: &App) -> ApiResult<Reply> {
         (Method::Post, "/passkey/update-passkey") => routes::management::update(req, app).await,
         (Method::Post, "/passkey/delete-passkey") => routes::management::delete(req, app).await,
         (Method::Get, "/jwks") => routes::jwks(req, app).await,
+        (Method::Get, "/open-api/generate-schema") => routes::openapi(req, app).await,
         (Method::Post, "/dev/token") => routes::development_token(req, app).await,
         _ => Err(ApiError::NotFound),
     }

@@ -40,3 +40,37 @@ pub async fn development_token(mut req: Request, app: &App) -> ApiResult<Reply> 
         .ok_or(ApiError::NotFound)?;
     Ok(Reply::json(json!({ "token": token })))
 }
+
+/// The OpenAPI 3.1 description of the routes, as written in `openapi.json`.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /open-api/generate-schema`: the OpenAPI document, with this deployment's base path.
+pub async fn openapi(_req: Request, app: &App) -> ApiResult<Reply> {
+    let mut document: serde_json::Value =
+        serde_json::from_str(OPENAPI).map_err(|e| ApiError::internal("openapi.json", e))?;
+    document["servers"] = json!([{ "url": app.config.base_path }]);
+    Ok(Reply::json(document))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OPENAPI;
+
+    #[test]
+    fn the_openapi_document_describes_every_route() {
+        let document: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(document["openapi"], "3.1.0");
+        for path in [
+            "/passkey/generate-register-options",
+            "/passkey/verify-registration",
+            "/passkey/generate-authenticate-options",
+            "/passkey/verify-authentication",
+            "/passkey/list-user-passkeys",
+            "/passkey/update-passkey",
+            "/passkey/delete-passkey",
+            "/jwks",
+        ] {
+            assert!(document["paths"].get(path).is_some(), "{path} is not described");
+        }
+    }
+}
