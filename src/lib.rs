@@ -91,7 +91,18 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 
     // The try-it page (static assets) is served only with development tools enabled.
     if config.dev_tools && method == Method::Get && !path.starts_with(&config.base_path) {
-        return env.assets(app::ASSETS_BINDING)?.fetch_request(req).await;
+        let asset = env.assets(app::ASSETS_BINDING)?.fetch_request(req).await?;
+        if asset.status_code() != 404 {
+            return Ok(asset);
+        }
+        log(
+            &request_id,
+            &method,
+            &path,
+            &error_outcome(&ApiError::NotFound),
+            started_ms,
+        );
+        return http::json_response(404, &ApiError::NotFound.body(), &cors);
     }
 
     let outcome = match App::new(config, &env, started_ms) {

@@ -57,11 +57,14 @@ pub async fn verify(mut req: Request, app: &App) -> ApiResult<Reply> {
     };
     let (assertion, _) = Assertion::parse(response, &app.config.allowed_origins)
         .map_err(ApiError::AuthenticationFailed)?;
-    let passkey = app
+    let (challenge_used, passkey) = app
         .db
-        .find_for_sign_in(&assertion.credential_id())
-        .await?
-        .ok_or(ApiError::PasskeyNotFound { status: 401 })?;
+        .sign_in_lookup(&challenge, &assertion.credential_id())
+        .await?;
+    if challenge_used {
+        return Err(ApiError::ChallengeNotFound);
+    }
+    let passkey = passkey.ok_or(ApiError::PasskeyNotFound { status: 401 })?;
     if bound_user
         .as_ref()
         .is_some_and(|bound| *bound != passkey.user_id)

@@ -70,7 +70,10 @@ mod tests {
             "/passkey/delete-passkey",
             "/jwks",
         ] {
-            assert!(document["paths"].get(path).is_some(), "{path} is not described");
+            assert!(
+                document["paths"].get(path).is_some(),
+                "{path} is not described"
+            );
         }
     }
 }

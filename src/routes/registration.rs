@@ -97,13 +97,27 @@ pub async fn verify(mut req: Request, app: &App) -> ApiResult<Reply> {
     if user_id != principal.user_id {
         return Err(ApiError::NotAllowedToRegister);
     }
-    registration::checked_challenge(&response, &app.config.allowed_origins)
+    let credential_id = registration::checked_credential_id(&response, &app.config.allowed_origins)
         .map_err(ApiError::RegistrationFailed)?;
+    // Before verifying: core would refuse a credential of `excludeCredentials` with its own,
+    // less precise error.
+    let lookup = app
+        .db
+        .registration_lookup(&challenge, &credential_id)
+        .await?;
+    if lookup.challenge_used() {
+        return Err(ApiError::ChallengeNotFound);
+    }
+    if lookup.credential_taken() {
+        return Err(ApiError::PreviouslyRegistered);
+    }
     let rp = webauthn::relying_party(&app.config);
     let credential = registration::verify_registration(&rp, response, &state)
         .map_err(ApiError::RegistrationFailed)?;
-    if app.db.credential_exists(&credential.credential_id).await? {
-        return Err(ApiError::PreviouslyRegistered);
+    if credential.credential_id != credential_id {
+        return Err(ApiError::RegistrationFailed(
+            "attested id differs from rawId".into(),
+        ));
     }
 
     let row = PasskeyRow {

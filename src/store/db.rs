@@ -2,7 +2,9 @@
 //!
 //! Every verify route makes one read and then one batch; a batch is a transaction, and its
 //! first write claims the challenge in `consumed_challenges`, so of two requests answering the
-//! same challenge only one changes anything.
+//! same challenge only one changes anything. The read also reports a challenge already
+//! consumed, so a late duplicate is told `CHALLENGE_NOT_FOUND`, not a counter or duplicate
+//! error it only met because the first one won.
 
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
@@ -22,7 +24,11 @@ const UPSERT_USER: &str = "INSERT INTO users (id, email, name, user_handle, crea
 const SELECT_USER: &str = "SELECT * FROM users WHERE id = ?1";
 const SELECT_PASSKEYS_OF_USER: &str =
     "SELECT * FROM passkeys WHERE user_id = ?1 ORDER BY created_at, id";
-const CREDENTIAL_EXISTS: &str = "SELECT 1 AS found FROM passkeys WHERE credential_id = ?1";
+const REGISTRATION_LOOKUP: &str = "SELECT
+       EXISTS (SELECT 1 FROM consumed_challenges WHERE challenge = ?1) AS challenge_used,
+       EXISTS (SELECT 1 FROM passkeys WHERE credential_id = ?2) AS credential_taken";
+const CHALLENGE_USED: &str =
+    "SELECT EXISTS (SELECT 1 FROM consumed_challenges WHERE challenge = ?1) AS challenge_used";
 const SELECT_FOR_SIGN_IN: &str = "SELECT p.*, u.email AS owner_email, u.name AS owner_name,
        u.user_handle AS owner_handle, u.created_at AS owner_created_at,
        u.updated_at AS owner_updated_at
@@ -53,6 +59,36 @@ pub struct Claim<'a> {
     pub request_nonce: &'a str,
     pub expires_at_ms: u64,
     pub now_ms: u64,
+}
+
+/// What registration must know before it verifies. SQLite booleans arrive as 0/1 numbers.
+#[derive(serde::Deserialize)]
+pub struct RegistrationLookup {
+    challenge_used: f64,
+    credential_taken: f64,
+}
+
+impl RegistrationLookup {
+    /// Another request already consumed the challenge.
+    pub fn challenge_used(&self) -> bool {
+        self.challenge_used != 0.0
+    }
+
+    /// The credential id is registered already (to anyone).
+    pub fn credential_taken(&self) -> bool {
+        self.credential_taken != 0.0
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ChallengeUsed {
+    challenge_used: f64,
+}
+
+impl ChallengeUsed {
+    fn used(&self) -> bool {
+        self.challenge_used != 0.0
+    }
 }
 
 /// How a guarded write ended.
@@ -120,20 +156,42 @@ impl Db {
         rows(&result.map_err(|e| ApiError::internal("d1 list passkeys", e))?)
     }
 
-    /// Whether any user has registered this credential id.
-    pub async fn credential_exists(&self, credential_id: &str) -> ApiResult<bool> {
-        let statement = self.statement(CREDENTIAL_EXISTS, &[credential_id.into()])?;
-        let found = statement.first::<serde_json::Value>(None).await;
-        Ok(found
-            .map_err(|e| ApiError::internal("d1 credential exists", e))?
-            .is_some())
+    /// Before verifying a registration, in one read: whether the challenge is already used, and
+    /// whether any user has registered this credential id.
+    pub async fn registration_lookup(
+        &self,
+        challenge: &str,
+        credential_id: &str,
+    ) -> ApiResult<RegistrationLookup> {
+        let statement = self.statement(
+            REGISTRATION_LOOKUP,
+            &[challenge.into(), credential_id.into()],
+        )?;
+        let found = statement.first::<RegistrationLookup>(None).await;
+        found
+            .map_err(|e| ApiError::internal("d1 registration lookup", e))?
+            .ok_or_else(|| ApiError::internal("d1 registration lookup", "no row"))
     }
 
-    /// The passkey with this credential id and its owner, for sign-in.
-    pub async fn find_for_sign_in(&self, credential_id: &str) -> ApiResult<Option<PasskeyRow>> {
-        let statement = self.statement(SELECT_FOR_SIGN_IN, &[credential_id.into()])?;
-        let found = statement.first::<PasskeyRow>(None).await;
-        found.map_err(|e| ApiError::internal("d1 find for sign-in", e))
+    /// Before verifying a sign-in, in one batch of reads: whether the challenge is already used,
+    /// and the passkey with this credential id with its owner.
+    pub async fn sign_in_lookup(
+        &self,
+        challenge: &str,
+        credential_id: &str,
+    ) -> ApiResult<(bool, Option<PasskeyRow>)> {
+        let results = self
+            .d1
+            .batch(vec![
+                self.statement(CHALLENGE_USED, &[challenge.into()])?,
+                self.statement(SELECT_FOR_SIGN_IN, &[credential_id.into()])?,
+            ])
+            .await
+            .map_err(|e| ApiError::internal("d1 sign-in lookup", e))?;
+        let used = rows::<ChallengeUsed>(&results[0])?
+            .first()
+            .is_some_and(|row| row.used());
+        Ok((used, rows::<PasskeyRow>(&results[1])?.into_iter().next()))
     }
 
     /// Consumes the challenge and stores the new passkey, atomically.

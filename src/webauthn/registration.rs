@@ -184,7 +184,12 @@ pub fn passkey_name(name: &str) -> Result<String, String> {
     }
 }
 
-/// `wire` checks for registration, in one place for the route.
-pub fn checked_challenge(response: &Value, origins: &[String]) -> Result<String, String> {
-    wire::checked_challenge(response, CeremonyType::Create, origins)
+/// The `wire` checks for registration. Returns the credential id (base64url, as `rawId`).
+pub fn checked_credential_id(response: &Value, origins: &[String]) -> Result<String, String> {
+    wire::checked_challenge(response, CeremonyType::Create, origins)?;
+    let raw_id = response["rawId"]
+        .as_str()
+        .and_then(wire::decode_b64url)
+        .unwrap_or_default();
+    Ok(URL_SAFE_NO_PAD.encode(raw_id))
 }

@@ -125,7 +125,8 @@ async fn unknown_routes_and_wrong_methods_are_json_not_found(ctx: Ctx) -> Result
             format!("{BASE_PATH}/passkey/delete-passkey"),
         ),
         (Method::GET, format!("{BASE_PATH}/sign-in/email")),
-        (Method::GET, "/api/other".to_string()),
+        (Method::GET, format!("{BASE_PATH}/no-such-plugin/route")),
+        (Method::GET, BASE_PATH.to_string()),
     ];
     for (method, path) in cases {
         let headers = [("content-type", "application/json".to_string())];

@@ -82,6 +82,8 @@ fn main() -> ExitCode {
         let mut vars = keys.worker_vars();
         let origins = format!("http://localhost:8787,http://localhost:3000,{android_origin}");
         vars.push(("ALLOWED_ORIGINS".into(), origins));
+        // Hermetic: a developer's .dev.vars may enable the try-it page; this run never does.
+        vars.push(("DEV_TOOLS".into(), "disabled".into()));
         let started = server::DevServer::start(env!("CARGO_MANIFEST_DIR").as_ref(), &vars);
         let ctx = match started {
             Ok(dev) => {
@@ -112,7 +114,9 @@ fn main() -> ExitCode {
                     Some(Err(error)) => return Err(Failed::from(error.as_str())),
                     None => return Err(Failed::from("the Worker was not started")),
                 };
-                let outcome = runtime.block_on(tokio::time::timeout(TEST_LIMIT, (case.run)(ctx)));
+                let outcome = runtime.block_on(async move {
+                    tokio::time::timeout(TEST_LIMIT, (case.run)(ctx)).await
+                });
                 match outcome {
                     Ok(Ok(())) => Ok(()),
                     Ok(Err(error)) => Err(Failed::from(format!("{error:#}"))),

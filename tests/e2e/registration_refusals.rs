@@ -33,14 +33,15 @@ async fn registering_the_same_credential_again_is_refused_as_previously_register
         .await
         .expect_ok::<serde_json::Value>()?;
 
-    for owner in [&user, &stranger] {
+    for (owner, who) in [(&user, "the same user"), (&stranger, "another user")] {
         let fresh = ctx.registration_options(owner).await?;
         let again = made.with_client_data(&ClientData::create(&fresh.challenge));
         let reply = ctx
             .api
             .verify_registration(Some(&owner.token), &json!({"response": again}))
             .await;
-        reply.expect_error(400, "PREVIOUSLY_REGISTERED")?;
+        let outcome = reply.expect_error(400, "PREVIOUSLY_REGISTERED");
+        outcome.map_err(|e| e.context(format!("registering it again for {who}")))?;
     }
     ensure!(
         ctx.list(&user.token).await?.len() == 1,

@@ -9,21 +9,23 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-/// How long a start may take: a cold start compiles the Worker to wasm before serving.
-const STARTUP_LIMIT: Duration = Duration::from_secs(600);
+/// How long a start may take: every start runs the `[build]` step, and a cold one compiles the
+/// Worker to wasm (seen taking over nine minutes on two busy cores).
+const STARTUP_LIMIT: Duration = Duration::from_secs(900);
 
 /// The watchdog: starts the server in the background, then polls both the test process and the
 /// server. When either is gone it takes the whole process group down, itself included. It ignores
 /// SIGTERM only after the server has started, so the server keeps the default disposition.
+/// (`kill -SIG -PGID` without `--`: dash's built-in kill refuses `--`.)
 const WATCHDOG: &str = r#"
 parent="$1"; shift
 "$@" &
 server=$!
 trap '' TERM
 while kill -0 "$parent" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 1; done
-kill -TERM -- -$$ 2>/dev/null
+kill -TERM -$$ 2>/dev/null
 sleep 3
-kill -KILL -- -$$ 2>/dev/null
+kill -KILL -$$ 2>/dev/null
 "#;
 
 /// A running `wrangler dev`, stopped on drop.

@@ -154,6 +154,15 @@ async fn the_session_token_is_a_bearer_token_and_a_tampered_one_is_not(ctx: Ctx)
         .register_options(Some(&token), &[])
         .await
         .expect_ok::<serde_json::Value>()?;
+    let renamed = ctx
+        .api
+        .update_passkey(Some(&token), &passkey.id, "Via session")
+        .await;
+    renamed.expect_ok::<serde_json::Value>()?;
+    ensure!(
+        ctx.list(&user.token).await?[0].name.as_deref() == Some("Via session"),
+        "rename"
+    );
     for forged in session_token::tamperings(&token)? {
         let reply = ctx.api.list_passkeys(Some(&forged)).await;
         reply.expect_error(401, "UNAUTHORIZED")?;

@@ -17,6 +17,7 @@ use crate::tokens::{
 crate::cases![
     host_tokens_of_every_configured_algorithm_are_accepted,
     a_user_with_an_eddsa_or_es256_host_token_registers_a_passkey,
+    a_newer_host_token_refreshes_the_users_email_and_name,
     requests_without_a_bearer_token_are_unauthorized,
     an_expired_or_not_yet_valid_host_token_is_unauthorized,
     a_host_token_signed_with_an_unknown_key_is_unauthorized,
@@ -49,6 +50,32 @@ async fn a_user_with_an_eddsa_or_es256_host_token_registers_a_passkey(ctx: Ctx) 
             "{alg:?}: {listed:?}"
         );
     }
+    Ok(())
+}
+
+async fn a_newer_host_token_refreshes_the_users_email_and_name(ctx: Ctx) -> Result<()> {
+    let user = ctx.new_user();
+    let mut key = SoftKey::new();
+    ctx.register(&user, &mut key, "Mine").await?;
+    let (email, name) = (
+        format!("renamed.{}", user.email),
+        format!("{} Renamed", user.name),
+    );
+    let token = ctx
+        .keys
+        .host_token(HostAlg::Hs256, &host_claims(&user.sub, &email, &name));
+    let options = ctx
+        .registration_options(&crate::fixtures::TestUser { token, ..user })
+        .await?;
+    ensure!(
+        options.user.name == email && options.user.display_name == name,
+        "{options:?}"
+    );
+    let signed_in = ctx.sign_in(&mut key).await?;
+    ensure!(
+        signed_in.user.email == email && signed_in.user.name == name,
+        "{signed_in:?}"
+    );
     Ok(())
 }
 
