@@ -12,6 +12,10 @@ use crate::token::{self, Principal};
 pub const KV_BINDING: &str = "CHALLENGES";
 pub const D1_BINDING: &str = "DB";
 pub const ASSETS_BINDING: &str = "ASSETS";
+pub const RATE_LIMITER_BINDING: &str = "RATE_LIMITER";
+
+/// Seconds a limited client should wait: the limiter's period (`wrangler.toml`).
+pub const RATE_LIMIT_PERIOD_SECS: u32 = 60;
 
 /// The request's context, handed to every route.
 pub struct App {
@@ -44,6 +48,20 @@ impl App {
         match http::bearer(req) {
             Some(token) => token::verify_bearer(&token, &self.config, self.now_ms).map(Some),
             None => Ok(None),
+        }
+    }
+
+    /// Counts this request against its client's budget for `route`; refuses it when spent.
+    /// Clients are told apart by `CF-Connecting-IP`, which Cloudflare sets (the address is used
+    /// as a key only, never logged). Counts are per location and approximate.
+    pub async fn rate_limit(&self, env: &Env, req: &Request, route: &str) -> ApiResult<()> {
+        let client = req.headers().get("cf-connecting-ip").ok().flatten();
+        let key = format!("{route}|{}", client.as_deref().unwrap_or("unknown"));
+        let outcome = env.rate_limiter(RATE_LIMITER_BINDING)?.limit(key).await?;
+        if outcome.success {
+            Ok(())
+        } else {
+            Err(ApiError::TooManyRequests)
         }
     }
 

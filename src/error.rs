@@ -30,6 +30,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// No such route or method.
     NotFound,
+    /// Over the rate limit; retry after the limiter's period.
+    TooManyRequests,
     /// A bug or a platform failure: logged with its cause, answered with a fixed message.
     Internal(String),
 }
@@ -54,6 +56,7 @@ impl ApiError {
             ApiError::PasskeyNotFound { status } => *status,
             ApiError::NotFound => 404,
             ApiError::UnsupportedMediaType => 415,
+            ApiError::TooManyRequests => 429,
             ApiError::Internal(_) => 500,
         }
     }
@@ -72,6 +75,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "BAD_REQUEST",
             ApiError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::NotFound => "NOT_FOUND",
+            ApiError::TooManyRequests => "TOO_MANY_REQUESTS",
             ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::Validation(message) | ApiError::BadRequest(message) => message.clone(),
             ApiError::UnsupportedMediaType => "Content-Type must be application/json".into(),
             ApiError::NotFound => "Not found".into(),
+            ApiError::TooManyRequests => "Too many requests".into(),
             ApiError::Internal(_) => "Internal server error".into(),
         }
     }

@@ -106,7 +106,10 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     }
 
     let outcome = match App::new(config, &env, started_ms) {
-        Ok(app) => route(req, &app).await,
+        Ok(app) => match app.rate_limit(&env, &req, &path).await {
+            Ok(()) => route(req, &app).await,
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
     match outcome {
@@ -125,8 +128,12 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
                 started_ms,
             );
             let mut headers = cors;
-            if error.status() == 500 {
-                headers.push(("x-request-id", request_id.clone()));
+            match error {
+                ApiError::Internal(_) => headers.push(("x-request-id", request_id.clone())),
+                ApiError::TooManyRequests => {
+                    headers.push(("retry-after", app::RATE_LIMIT_PERIOD_SECS.to_string()))
+                }
+                _ => {}
             }
             http::json_response(error.status(), &error.body(), &headers)
         }

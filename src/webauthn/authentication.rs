@@ -82,7 +82,7 @@ impl Assertion {
     pub fn parse(response: Value, origins: &[String]) -> Result<(Self, String), String> {
         let challenge = wire::checked_challenge(&response, CeremonyType::Get, origins)?;
         let credential: PublicKeyCredential =
-            serde_json::from_value(response).map_err(|e| format!("response: {e}"))?;
+            serde_json::from_value(response).map_err(|e| wire::malformed("response", &e))?;
         wire::check_assertion_auth_data(&credential.response.authenticator_data)?;
         Ok((Assertion { credential }, challenge))
     }

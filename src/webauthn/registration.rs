@@ -132,7 +132,7 @@ pub fn verify_registration(
 ) -> Result<NewCredential, String> {
     let transports = transports(&response);
     let credential: RegisterPublicKeyCredential =
-        serde_json::from_value(response).map_err(|e| format!("response: {e}"))?;
+        serde_json::from_value(response).map_err(|e| wire::malformed("response", &e))?;
     let attested = wire::attested_credential(&credential.response.attestation_object)?;
     if attested.credential_id != credential.raw_id {
         return Err("rawId differs from the attested credential id".into());

@@ -83,7 +83,7 @@ pub fn checked_challenge(
     ceremony: CeremonyType,
     allowed_origins: &[String],
 ) -> Result<String, WireError> {
-    let envelope = Envelope::deserialize(response).map_err(|e| format!("response: {e}"))?;
+    let envelope = Envelope::deserialize(response).map_err(|e| malformed("response", &e))?;
     if envelope.type_ != "public-key" {
         return Err("credential type is not public-key".into());
     }
@@ -93,7 +93,7 @@ pub fn checked_challenge(
     let client_data_bytes = decode_b64url(&envelope.response.client_data_json)
         .ok_or("clientDataJSON is not base64url")?;
     let client_data: ClientData =
-        serde_json::from_slice(&client_data_bytes).map_err(|e| format!("clientDataJSON: {e}"))?;
+        serde_json::from_slice(&client_data_bytes).map_err(|e| malformed("clientDataJSON", &e))?;
     if client_data.type_ != ceremony.as_str() {
         return Err(format!("clientDataJSON type is {}", client_data.type_));
     }
@@ -104,6 +104,16 @@ pub fn checked_challenge(
         return Err("cross-origin ceremonies are not allowed".into());
     }
     Ok(client_data.challenge)
+}
+
+/// Describes malformed client JSON for the log without quoting it: serde's messages can echo
+/// the client's values, and client data is never logged.
+pub fn malformed(what: &str, error: &serde_json::Error) -> WireError {
+    format!(
+        "{what}: malformed ({:?} error at column {})",
+        error.classify(),
+        error.column()
+    )
 }
 
 /// Decodes base64url, tolerating padding (some clients send it).

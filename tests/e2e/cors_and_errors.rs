@@ -18,6 +18,7 @@ crate::cases![
     a_preflight_from_an_allowed_origin_is_allowed_with_credentials,
     answers_to_an_allowed_origin_carry_cors_and_expose_set_auth_token,
     an_unlisted_origin_gets_no_cors_headers,
+    a_client_over_the_rate_limit_is_told_to_retry_later,
 ];
 
 const POST_ROUTES: [&str; 4] = [
@@ -280,4 +281,42 @@ fn expect_no_cors(reply: &Reply, origin: &str) -> Result<()> {
         "origin {origin} got CORS headers {leaked:?}"
     );
     Ok(())
+}
+
+/// The limit of `[[ratelimits]]` in wrangler.toml, per client address and route, per minute.
+const RATE_LIMIT: usize = 300;
+
+async fn a_client_over_the_rate_limit_is_told_to_retry_later(ctx: Ctx) -> Result<()> {
+    // A client address of its own, so no other test shares its budget.
+    let address = format!("rate-limit-test-{}", ctx.new_user().sub);
+    let path = format!("{BASE_PATH}/passkey/generate-authenticate-options");
+    let headers = [("cf-connecting-ip", address.clone())];
+    for attempt in 1..=RATE_LIMIT + 50 {
+        let reply = ctx.api.raw(Method::GET, &path, &headers, None).await;
+        if reply.status == 429 {
+            ensure!(
+                attempt > RATE_LIMIT / 2,
+                "limited after only {attempt} requests"
+            );
+            reply.expect_error(429, "TOO_MANY_REQUESTS")?;
+            ensure!(
+                reply.header("retry-after") == Some("60"),
+                "Retry-After missing"
+            );
+            // Another client is not affected.
+            let other = [("cf-connecting-ip", format!("{address}-other"))];
+            let reply = ctx.api.raw(Method::GET, &path, &other, None).await;
+            ensure!(
+                reply.status == 200,
+                "another client was limited: {}",
+                reply.status
+            );
+            return Ok(());
+        }
+        ensure!(reply.status == 200, "attempt {attempt}: {}", reply.status);
+    }
+    anyhow::bail!(
+        "{} requests from one client were never limited",
+        RATE_LIMIT + 50
+    )
 }
