@@ -15,6 +15,7 @@ import { addVirtualAuthenticator, authenticatorCredentials, launchBrowser } from
 import { jsonBody, recordNetwork } from "./network.mjs";
 import { startPageServer } from "./page-server.mjs";
 import { hostToken, newHostUser, verifySessionToken } from "./tokens.mjs";
+import { defineTryPageTests } from "./try-page.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 
@@ -22,7 +23,10 @@ if (!process.env.API_URL) await serveAndRunUnderServer();
 else if (!process.env.PAGE_ORIGIN) {
   console.error("run tests/browser/run.mjs directly: it starts the page server and the Worker");
   process.exit(2);
-} else defineTests(process.env.API_URL, process.env.PAGE_ORIGIN);
+} else {
+  defineTests(process.env.API_URL, process.env.PAGE_ORIGIN);
+  defineTryPageTests(process.env.API_ORIGIN);
+}
 
 /** First run: serve the page, then rerun this file under the server wrapper. */
 async function serveAndRunUnderServer() {

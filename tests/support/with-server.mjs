@@ -3,14 +3,16 @@
 //
 //   node tests/support/with-server.mjs [--origin http://localhost:PORT]... -- <command> [args...]
 //
-// The server listens on 127.0.0.1 on a free port, with a fresh state folder and fresh keys.
-// The command gets API_URL (e.g. http://127.0.0.1:41234), HOST_ISSUER, HOST_AUDIENCE and
+// The server listens on 127.0.0.1 on a free port, with a fresh state folder and fresh keys, and
+// with DEV_TOOLS enabled (the try-it page). The command gets API_URL (e.g. http://127.0.0.1:41234),
+// API_ORIGIN (http://localhost:<same port>, an allowed origin), HOST_ISSUER, HOST_AUDIENCE and
 // HOST_HS256_SECRET (to mint host tokens), and RP_ID in its environment. `--origin` adds allowed
 // origins. The server runs in its own process group, killed by PID when the command ends or
 // this process is interrupted; it also stops by itself if this process dies.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -38,6 +40,16 @@ const env = {
   WRANGLER_LOG_PATH: join(state, "logs"),
 };
 
+// A free port chosen here rather than `--port 0`, so the Worker's own origin is known in advance
+// and can be allowed: the try-it page it serves runs ceremonies on that origin.
+const port = await new Promise((resolve) => {
+  const probe = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = probe.address();
+    probe.close(() => resolve(port));
+  });
+});
+const ownOrigin = `http://localhost:${port}`;
+
 const migrate = spawnSync(
   wrangler,
   ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
@@ -48,10 +60,11 @@ if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 const vars = {
   SESSION_SIGNING_KEY: randomBytes(32).toString("base64url"),
   HOST_HS256_SECRET: secret,
-  ALLOWED_ORIGINS: [baseOrigins, ...extraOrigins].join(","),
+  ALLOWED_ORIGINS: [baseOrigins, ownOrigin, ...extraOrigins].join(","),
+  DEV_TOOLS: "enabled",
   HOST_ISSUERS: JSON.stringify([{ iss: issuer, aud: audience, alg: "HS256", secret: "HOST_HS256_SECRET" }]),
 };
-const args = ["dev", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0", "--persist-to", state];
+const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", state];
 for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
 
 // The watchdog shell keeps the server's group alive only as long as this process lives.
@@ -100,6 +113,7 @@ const child = spawn(command[0], command.slice(1), {
   env: {
     ...process.env,
     API_URL: url,
+    API_ORIGIN: ownOrigin,
     HOST_ISSUER: issuer,
     HOST_AUDIENCE: audience,
     HOST_HS256_SECRET: secret,
