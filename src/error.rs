@@ -32,6 +32,8 @@ pub enum ApiError {
     NotFound,
     /// Over the rate limit; retry after the limiter's period.
     TooManyRequests,
+    /// The operator's configuration is missing or malformed; the message names the setting.
+    Misconfigured(String),
     /// A bug or a platform failure: logged with its cause, answered with a fixed message.
     Internal(String),
 }
@@ -57,7 +59,7 @@ impl ApiError {
             ApiError::NotFound => 404,
             ApiError::UnsupportedMediaType => 415,
             ApiError::TooManyRequests => 429,
-            ApiError::Internal(_) => 500,
+            ApiError::Misconfigured(_) | ApiError::Internal(_) => 500,
         }
     }
 
@@ -76,7 +78,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ApiError::NotFound => "NOT_FOUND",
             ApiError::TooManyRequests => "TOO_MANY_REQUESTS",
-            ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
+            ApiError::Misconfigured(_) | ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
 
@@ -94,6 +96,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "Content-Type must be application/json".into(),
             ApiError::NotFound => "Not found".into(),
             ApiError::TooManyRequests => "Too many requests".into(),
+            ApiError::Misconfigured(setting) => format!("Service misconfigured: {setting}"),
             ApiError::Internal(_) => "Internal server error".into(),
         }
     }
@@ -103,6 +106,7 @@ impl ApiError {
         match self {
             ApiError::RegistrationFailed(detail)
             | ApiError::AuthenticationFailed(detail)
+            | ApiError::Misconfigured(detail)
             | ApiError::Internal(detail) => Some(detail),
             _ => None,
         }
@@ -144,6 +148,17 @@ mod tests {
             error.log_detail(),
             Some("d1: table passkeys has no column secret_sauce")
         );
+    }
+
+    #[test]
+    fn a_configuration_error_names_the_setting() {
+        let error = ApiError::Misconfigured("RP_ID is not set".into());
+        assert_eq!(error.status(), 500);
+        assert_eq!(
+            error.body()["message"],
+            "Service misconfigured: RP_ID is not set"
+        );
+        assert_eq!(error.body()["code"], "INTERNAL_SERVER_ERROR");
     }
 
     #[test]

@@ -69,7 +69,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     {
         Ok(config) => config,
         Err(error) => {
-            let error = ApiError::internal("configuration", error);
+            // Settings hold no secret values (secrets are named, not quoted), so the client may
+            // see which one is wrong: it is the operator's to fix.
+            let error = ApiError::Misconfigured(error.0);
             log(
                 &request_id,
                 &method,
@@ -129,7 +131,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
             );
             let mut headers = cors;
             match error {
-                ApiError::Internal(_) => headers.push(("x-request-id", request_id.clone())),
+                ApiError::Internal(_) | ApiError::Misconfigured(_) => {
+                    headers.push(("x-request-id", request_id.clone()))
+                }
                 ApiError::TooManyRequests => {
                     headers.push(("retry-after", app::RATE_LIMIT_PERIOD_SECS.to_string()))
                 }

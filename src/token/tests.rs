@@ -216,3 +216,29 @@ fn a_development_token_is_a_valid_host_token() {
     assert_eq!(principal.user_id, "dev-1");
     assert_eq!(principal.email.as_deref(), Some("dev@example.com"));
 }
+
+#[test]
+fn a_session_signed_by_a_retired_key_stays_valid_after_rotation() {
+    let old = config();
+    let issued = issue_session(&old.session, "user-1", "sid-1", NOW_MS).unwrap();
+    let retired = serde_json::to_string(&old.session.keys.jwks()["keys"]).unwrap();
+    let rotated = keys::SessionKeys::parse("HxoZGBcWFRQTEhEQDw4NDAsKCQgHBgUEAwIBAB8eHRw", &retired);
+    let mut config = config();
+    config.session.keys = rotated.unwrap();
+    assert_ne!(
+        config.session.keys.kid, old.session.keys.kid,
+        "a new key signs from now on"
+    );
+    assert_eq!(
+        verify_bearer(&issued.token, &config, NOW_MS)
+            .unwrap()
+            .user_id,
+        "user-1"
+    );
+
+    config.session.keys = keys::SessionKeys::parse(SEED.replace('A', "B").as_str(), "[]").unwrap();
+    assert!(
+        verify_bearer(&issued.token, &config, NOW_MS).is_err(),
+        "dropped keys stop verifying"
+    );
+}

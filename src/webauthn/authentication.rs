@@ -137,3 +137,53 @@ impl Assertion {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assertion(user_handle: Option<&str>) -> Assertion {
+        let credential = serde_json::from_value(json!({
+            "id": "AQID", "rawId": "AQID", "type": "public-key",
+            "response": {
+                "authenticatorData": "AAAA", "clientDataJSON": "e30", "signature": "AAAA",
+                "userHandle": user_handle,
+            },
+        }))
+        .unwrap();
+        Assertion { credential }
+    }
+
+    #[test]
+    fn the_owners_user_handle_is_accepted() {
+        assert!(assertion(Some("aGFuZGxl"))
+            .check_user_handle("aGFuZGxl", false)
+            .is_ok());
+        assert!(assertion(Some("aGFuZGxl"))
+            .check_user_handle("aGFuZGxl", true)
+            .is_ok());
+    }
+
+    #[test]
+    fn another_users_handle_is_refused_even_on_an_account_bound_challenge() {
+        assert!(assertion(Some("b3RoZXI"))
+            .check_user_handle("aGFuZGxl", false)
+            .is_err());
+        assert!(assertion(Some("b3RoZXI"))
+            .check_user_handle("aGFuZGxl", true)
+            .is_err());
+    }
+
+    #[test]
+    fn a_missing_handle_is_refused_only_when_nothing_else_names_the_user() {
+        assert!(assertion(None)
+            .check_user_handle("aGFuZGxl", false)
+            .is_err());
+        assert!(assertion(None).check_user_handle("aGFuZGxl", true).is_ok());
+    }
+
+    #[test]
+    fn the_credential_id_is_reported_as_base64url() {
+        assert_eq!(assertion(None).credential_id(), "AQID");
+    }
+}

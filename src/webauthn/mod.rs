@@ -83,3 +83,29 @@ fn challenge_text(challenge: &[u8]) -> String {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
     URL_SAFE_NO_PAD.encode(challenge)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_credential_is_accepted_as_an_object_or_as_its_json_text() {
+        let object = json!({"id": "AQID"});
+        assert_eq!(credential_json(object.clone()).unwrap(), object);
+        assert_eq!(credential_json(object.to_string().into()).unwrap(), object);
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        for value in [
+            json!(5),
+            json!(null),
+            json!("not json"),
+            json!("[1]"),
+            json!([]),
+        ] {
+            assert!(credential_json(value.clone()).is_err(), "{value}");
+        }
+    }
+}

@@ -193,3 +193,25 @@ pub fn checked_credential_id(response: &Value, origins: &[String]) -> Result<Str
         .unwrap_or_default();
     Ok(URL_SAFE_NO_PAD.encode(raw_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passkey_name_is_trimmed_and_bounded_in_characters() {
+        assert_eq!(passkey_name("  Laptop \n").unwrap(), "Laptop");
+        assert_eq!(passkey_name(&"é".repeat(255)).unwrap().chars().count(), 255);
+        assert!(passkey_name(&"é".repeat(256)).is_err());
+        assert!(passkey_name("   ").is_err());
+        assert!(passkey_name("").is_err());
+    }
+
+    #[test]
+    fn transports_keep_well_formed_distinct_tokens_only() {
+        let response = json!({"response": {"transports":
+            ["internal", "hybrid", "internal", "Smart Card", "", 7, "smart-card"]}});
+        assert_eq!(transports(&response), ["internal", "hybrid", "smart-card"]);
+        assert!(transports(&json!({"response": {}})).is_empty());
+    }
+}
