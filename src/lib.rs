@@ -10,17 +10,19 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod log;
 pub mod routes;
 pub mod store;
 pub mod token;
 pub mod webauthn;
 
-use worker::{console_log, event, Context, Date, Env, Method, Request, Response};
+use worker::{event, Context, Env, Method, Request, Response};
 
 use app::App;
 use config::Config;
 use error::{ApiError, ApiResult};
 use http::Reply;
+use log::RequestLog;
 
 /// The routing table: every route, once, below the configured base path.
 async fn route(req: Request, app: &App) -> ApiResult<Reply> {
@@ -53,115 +55,66 @@ async fn route(req: Request, app: &App) -> ApiResult<Reply> {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    let started_ms = Date::now().as_millis();
-    let request_id = req
-        .headers()
-        .get("cf-ray")
-        .ok()
-        .flatten()
-        .or_else(|| ids::random_id(8).ok())
-        .unwrap_or_default();
-    let method = req.method();
-    let path = req.path();
+    let log = RequestLog::start(&req);
     let origin = req.headers().get("origin").ok().flatten();
 
     let config = match Config::from_lookup(|name| env.var(name).ok().map(|value| value.to_string()))
     {
         Ok(config) => config,
-        Err(error) => {
-            // Settings hold no secret values (secrets are named, not quoted), so the client may
-            // see which one is wrong: it is the operator's to fix.
-            let error = ApiError::Misconfigured(error.0);
-            log(
-                &request_id,
-                &method,
-                &path,
-                &error_outcome(&error),
-                started_ms,
-            );
-            return http::json_response(error.status(), &error.body(), &[]);
-        }
+        // Settings hold no secret values (secrets are named, not quoted), so the client may see
+        // which one is wrong: it is the operator's to fix.
+        Err(error) => return answer_error(&log, ApiError::Misconfigured(error.0), Vec::new()),
     };
     let cors = http::cors_headers(&config, origin.as_deref());
 
     // Preflights are answered before routing: the routes only know GET and POST.
-    if method == Method::Options {
-        let headers = http::preflight_headers(&config, origin.as_deref());
-        log(&request_id, &method, &path, &(204, None, None), started_ms);
-        return http::empty_response(204, &headers);
+    if req.method() == Method::Options {
+        log.success(204);
+        return http::empty_response(204, &http::preflight_headers(&config, origin.as_deref()));
     }
 
     // The try-it page (static assets) is served only with development tools enabled.
-    if config.dev_tools && method == Method::Get && !path.starts_with(&config.base_path) {
+    if config.dev_tools && req.method() == Method::Get && !req.path().starts_with(&config.base_path)
+    {
         let asset = env.assets(app::ASSETS_BINDING)?.fetch_request(req).await?;
         if asset.status_code() != 404 {
             return Ok(asset);
         }
-        log(
-            &request_id,
-            &method,
-            &path,
-            &error_outcome(&ApiError::NotFound),
-            started_ms,
-        );
-        return http::json_response(404, &ApiError::NotFound.body(), &cors);
+        return answer_error(&log, ApiError::NotFound, cors);
     }
 
-    let outcome = match App::new(config, &env, started_ms) {
-        Ok(app) => match app.rate_limit(&env, &req, &path).await {
-            Ok(()) => route(req, &app).await,
-            Err(error) => Err(error),
-        },
-        Err(error) => Err(error),
-    };
+    let outcome = async {
+        let app = App::new(config, &env, log.started_ms)?;
+        app.rate_limit(&env, &req, &req.path()).await?;
+        route(req, &app).await
+    }
+    .await;
     match outcome {
         Ok(reply) => {
-            log(&request_id, &method, &path, &(200, None, None), started_ms);
+            log.success(200);
             let mut headers = cors;
             headers.extend(reply.headers);
             http::json_response(200, &reply.body, &headers)
         }
-        Err(error) => {
-            log(
-                &request_id,
-                &method,
-                &path,
-                &error_outcome(&error),
-                started_ms,
-            );
-            let mut headers = cors;
-            match error {
-                ApiError::Internal(_) | ApiError::Misconfigured(_) => {
-                    headers.push(("x-request-id", request_id.clone()))
-                }
-                ApiError::TooManyRequests => {
-                    headers.push(("retry-after", app::RATE_LIMIT_PERIOD_SECS.to_string()))
-                }
-                _ => {}
-            }
-            http::json_response(error.status(), &error.body(), &headers)
-        }
+        Err(error) => answer_error(&log, error, cors),
     }
 }
 
-/// Status, code and (for internal and verification failures) the cause, for the log line.
-type Outcome<'a> = (u16, Option<&'static str>, Option<&'a str>);
-
-fn error_outcome(error: &ApiError) -> Outcome<'_> {
-    (error.status(), Some(error.code()), error.log_detail())
-}
-
-/// One structured line per request. Never challenges, client data, tokens, keys or addresses.
-fn log(request_id: &str, method: &Method, path: &str, outcome: &Outcome<'_>, started_ms: u64) {
-    let (status, code, detail) = outcome;
-    let line = serde_json::json!({
-        "requestId": request_id,
-        "method": method.to_string(),
-        "route": path,
-        "status": status,
-        "code": code,
-        "detail": detail,
-        "durationMs": Date::now().as_millis().saturating_sub(started_ms),
-    });
-    console_log!("{line}");
+/// Logs an error once and answers it as JSON, with the headers its kind calls for.
+fn answer_error(
+    log: &RequestLog,
+    error: ApiError,
+    mut headers: Vec<(&'static str, String)>,
+) -> worker::Result<Response> {
+    log.failure(&error);
+    match error {
+        ApiError::Internal(_) | ApiError::Misconfigured(_) => {
+            headers.push(("x-request-id", log.request_id.clone()))
+        }
+        ApiError::TooManyRequests => {
+            headers.push(("retry-after", app::RATE_LIMIT_PERIOD_SECS.to_string()))
+        }
+        _ => {}
+    }
+    http::json_response(error.status(), &error.body(), &headers)
 }

@@ -120,26 +120,7 @@ pub async fn verify(mut req: Request, app: &App) -> ApiResult<Reply> {
         ));
     }
 
-    let row = PasskeyRow {
-        id: random_id(16)?,
-        user_id,
-        credential_id: credential.credential_id,
-        public_key: credential.public_key,
-        counter: f64::from(credential.counter),
-        backup_eligible: f64::from(u8::from(credential.backup_eligible)),
-        backed_up: f64::from(u8::from(credential.backed_up)),
-        user_verified: f64::from(u8::from(credential.user_verified)),
-        transports: credential.transports.join(","),
-        aaguid: credential.aaguid,
-        name,
-        created_at: app.now_iso(),
-        last_used_at: None,
-        owner_email: None,
-        owner_name: None,
-        owner_handle: None,
-        owner_created_at: None,
-        owner_updated_at: None,
-    };
+    let row = PasskeyRow::registered(random_id(16)?, user_id, credential, name, app.now_iso());
     let claim = Claim {
         challenge: &challenge,
         request_nonce: &random_id(16)?,

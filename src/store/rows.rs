@@ -7,6 +7,8 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::webauthn::registration::NewCredential;
+
 /// A row of `users`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct UserRow {
@@ -63,6 +65,37 @@ pub struct PasskeyRow {
 }
 
 impl PasskeyRow {
+    /// The row of a newly registered passkey.
+    pub fn registered(
+        id: String,
+        user_id: String,
+        credential: NewCredential,
+        name: Option<String>,
+        created_at: String,
+    ) -> Self {
+        let flag = |set: bool| f64::from(u8::from(set));
+        PasskeyRow {
+            id,
+            user_id,
+            credential_id: credential.credential_id,
+            public_key: credential.public_key,
+            counter: f64::from(credential.counter),
+            backup_eligible: flag(credential.backup_eligible),
+            backed_up: flag(credential.backed_up),
+            user_verified: flag(credential.user_verified),
+            transports: credential.transports.join(","),
+            aaguid: credential.aaguid,
+            name,
+            created_at,
+            last_used_at: None,
+            owner_email: None,
+            owner_name: None,
+            owner_handle: None,
+            owner_created_at: None,
+            owner_updated_at: None,
+        }
+    }
+
     /// The contract's Passkey object. `name` is absent when unset.
     pub fn to_wire(&self) -> Value {
         let mut passkey = json!({
@@ -110,26 +143,18 @@ mod tests {
     use super::*;
 
     fn row() -> PasskeyRow {
-        PasskeyRow {
-            id: "pk_1".into(),
-            user_id: "u_1".into(),
+        let credential = NewCredential {
             credential_id: "fHRSXR-Sw71De1Bo_IphMQ".into(),
             public_key: vec![0xa5, 0x01, 0x02, 0xff],
-            counter: 7.0,
-            backup_eligible: 1.0,
-            backed_up: 0.0,
-            user_verified: 1.0,
-            transports: "internal,hybrid".into(),
+            counter: 7,
+            backup_eligible: true,
+            backed_up: false,
+            user_verified: true,
+            transports: vec!["internal".into(), "hybrid".into()],
             aaguid: "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4".into(),
-            name: None,
-            created_at: "2026-12-03T15:54:45.796Z".into(),
-            last_used_at: None,
-            owner_email: None,
-            owner_name: None,
-            owner_handle: None,
-            owner_created_at: None,
-            owner_updated_at: None,
-        }
+        };
+        let created_at = "2026-12-03T15:54:45.796Z".to_owned();
+        PasskeyRow::registered("pk_1".into(), "u_1".into(), credential, None, created_at)
     }
 
     #[test]
