@@ -5,6 +5,7 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
+use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::proto::{
     AttestationFormat, COSEKey, Credential, ParsedAttestation, PublicKeyCredential,
     RegisteredExtensions, UserVerificationPolicy,
@@ -128,7 +129,12 @@ impl Assertion {
         };
         let result = rp
             .authenticate_single_credential(&self.credential, state, &credential)
-            .map_err(|e| format!("webauthn-rs-core: {e:?}"))?;
+            .map_err(|error| match error {
+                WebauthnError::CredentialPossibleCompromise => {
+                    "possible cloned authenticator: the signature counter did not increase".into()
+                }
+                other => format!("webauthn-rs-core: {other:?}"),
+            })?;
         Ok(AssertionOutcome {
             counter: result.counter(),
             // Eligibility may only be gained (core refuses a loss), never dropped.
