@@ -18,4 +18,7 @@ cargo test
 printf '\033[1m==> %s\033[0m\n' "Python SDK end-to-end suite"
 bash tests/python/run.sh
 
+printf '\033[1m==> %s\033[0m\n' "README flows: curl with the software authenticator, and the Python SDK"
+sh tests/readme/run.sh
+
 sh tests/browser/run.sh
