@@ -224,7 +224,7 @@ fn a_session_signed_by_a_retired_key_stays_valid_after_rotation() {
     let retired = serde_json::to_string(&old.session.keys.jwks()["keys"]).unwrap();
     let rotated = keys::SessionKeys::parse("HxoZGBcWFRQTEhEQDw4NDAsKCQgHBgUEAwIBAB8eHRw", &retired);
     let mut config = config();
-    config.session.keys = rotated.unwrap();
+    config.session.keys = std::sync::Arc::new(rotated.unwrap());
     assert_ne!(
         config.session.keys.kid, old.session.keys.kid,
         "a new key signs from now on"
@@ -236,7 +236,8 @@ fn a_session_signed_by_a_retired_key_stays_valid_after_rotation() {
         "user-1"
     );
 
-    config.session.keys = keys::SessionKeys::parse(SEED.replace('A', "B").as_str(), "[]").unwrap();
+    let unrelated = keys::SessionKeys::parse(SEED.replace('A', "B").as_str(), "[]").unwrap();
+    config.session.keys = std::sync::Arc::new(unrelated);
     assert!(
         verify_bearer(&issued.token, &config, NOW_MS).is_err(),
         "dropped keys stop verifying"
