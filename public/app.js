@@ -23,31 +23,25 @@ const requestOptions = (json) => ({
   challenge: toBytes(json.challenge),
   allowCredentials: (json.allowCredentials ?? []).map((c) => ({ ...c, id: toBytes(c.id) })),
 });
-const registrationJson = (credential) => ({
+const credentialJson = (credential, response) => ({
   id: credential.id,
   rawId: toText(credential.rawId),
   type: credential.type,
   authenticatorAttachment: credential.authenticatorAttachment,
   clientExtensionResults: credential.getClientExtensionResults(),
-  response: {
-    clientDataJSON: toText(credential.response.clientDataJSON),
+  response: { clientDataJSON: toText(credential.response.clientDataJSON), ...response },
+});
+const registrationJson = (credential) =>
+  credentialJson(credential, {
     attestationObject: toText(credential.response.attestationObject),
     transports: credential.response.getTransports?.() ?? [],
-  },
-});
-const authenticationJson = (credential) => ({
-  id: credential.id,
-  rawId: toText(credential.rawId),
-  type: credential.type,
-  authenticatorAttachment: credential.authenticatorAttachment,
-  clientExtensionResults: credential.getClientExtensionResults(),
-  response: {
-    clientDataJSON: toText(credential.response.clientDataJSON),
+  });
+const authenticationJson = (credential) =>
+  credentialJson(credential, {
     authenticatorData: toText(credential.response.authenticatorData),
     signature: toText(credential.response.signature),
     userHandle: credential.response.userHandle ? toText(credential.response.userHandle) : null,
-  },
-});
+  });
 
 // --- calling the API, with a log entry per call ------------------------------------------
 async function call(method, path, body) {
