@@ -253,7 +253,7 @@ fn signing_in(
     };
     let parsed = || {
         let (response, state) = asserted();
-        let (assertion, _) = Assertion::parse(response, &config.allowed_origins).expect("parses");
+        let assertion = Assertion::parse(response, &config.allowed_origins).expect("parses");
         (assertion, state)
     };
     let (assertion, state) = parsed();

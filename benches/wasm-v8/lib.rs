@@ -160,7 +160,7 @@ pub fn prepare(op: &str) {
         "assertion_verify" => {
             let (response, state) = bench.assertion();
             let origins = &bench.config.allowed_origins;
-            let (assertion, _) = Assertion::parse(response, origins).expect("parses");
+            let assertion = Assertion::parse(response, origins).expect("parses");
             Input::Parsed(assertion, state)
         }
         _ => Input::Nothing,

@@ -55,7 +55,7 @@ pub async fn verify(mut req: Request, app: &App) -> ApiResult<Reply> {
     else {
         return Err(ApiError::ChallengeNotFound);
     };
-    let (assertion, _) = Assertion::parse(response, &app.config.allowed_origins)
+    let assertion = Assertion::parse(response, &app.config.allowed_origins)
         .map_err(ApiError::AuthenticationFailed)?;
     let (challenge_used, passkey) = app
         .db

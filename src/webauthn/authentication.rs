@@ -72,20 +72,19 @@ pub struct AssertionOutcome {
     pub backed_up: bool,
 }
 
-/// The parsed assertion: its credential id and user handle, for the lookup before verifying.
+/// A parsed assertion: its credential id and user handle serve the lookup before verifying.
 pub struct Assertion {
     credential: PublicKeyCredential,
 }
 
 impl Assertion {
-    /// Checks the envelope and client data (`wire`) and parses the assertion. Returns it with
-    /// the challenge it answers.
-    pub fn parse(response: Value, origins: &[String]) -> Result<(Self, String), String> {
-        let challenge = wire::checked_challenge(&response, CeremonyType::Get, origins)?;
+    /// Checks the envelope and client data (`wire`) and parses the assertion.
+    pub fn parse(response: Value, origins: &[String]) -> Result<Self, String> {
+        wire::checked_challenge(&response, CeremonyType::Get, origins)?;
         let credential: PublicKeyCredential =
             serde_json::from_value(response).map_err(|e| wire::malformed("response", &e))?;
         wire::check_assertion_auth_data(&credential.response.authenticator_data)?;
-        Ok((Assertion { credential }, challenge))
+        Ok(Assertion { credential })
     }
 
     /// The credential id, base64url.
