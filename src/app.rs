@@ -51,12 +51,12 @@ impl App {
         }
     }
 
-    /// Counts this request against its client's budget for `route`; refuses it when spent.
+    /// Counts this request against its client's budget for its path; refuses it when spent.
     /// Clients are told apart by `CF-Connecting-IP`, which Cloudflare sets (the address is used
     /// as a key only, never logged). Counts are per location and approximate.
-    pub async fn rate_limit(&self, env: &Env, req: &Request, route: &str) -> ApiResult<()> {
+    pub async fn rate_limit(&self, env: &Env, req: &Request) -> ApiResult<()> {
         let client = req.headers().get("cf-connecting-ip").ok().flatten();
-        let key = format!("{route}|{}", client.as_deref().unwrap_or("unknown"));
+        let key = format!("{}|{}", req.path(), client.as_deref().unwrap_or("unknown"));
         let outcome = env.rate_limiter(RATE_LIMITER_BINDING)?.limit(key).await?;
         if outcome.success {
             Ok(())

@@ -85,7 +85,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 
     let outcome = async {
         let app = App::new(config, &env, log.started_ms)?;
-        app.rate_limit(&env, &req, &req.path()).await?;
+        app.rate_limit(&env, &req).await?;
         route(req, &app).await
     }
     .await;

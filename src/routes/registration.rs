@@ -114,11 +114,6 @@ pub async fn verify(mut req: Request, app: &App) -> ApiResult<Reply> {
     let rp = webauthn::relying_party(&app.config);
     let credential = registration::verify_registration(&rp, response, &state)
         .map_err(ApiError::RegistrationFailed)?;
-    if credential.credential_id != credential_id {
-        return Err(ApiError::RegistrationFailed(
-            "attested id differs from rawId".into(),
-        ));
-    }
 
     let row = PasskeyRow::registered(random_id(16)?, user_id, credential, name, app.now_iso());
     let claim = Claim {
