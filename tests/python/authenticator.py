@@ -124,32 +124,20 @@ class SoftwareAuthenticator:
             + credential.credential_id
             + credential.cose_public_key
         )
-        auth_data = (
-            self._rp_id_hash(credential.rp_id)
-            + bytes([self._flags(FLAG_UP | FLAG_UV | FLAG_AT)])
-            + struct.pack(">I", credential.sign_count)
-            + attested
-        )
+        auth_data = self._auth_data(credential, FLAG_UP | FLAG_UV | FLAG_AT) + attested
         attestation_object = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", challenge)
         spki = credential.private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        return {
-            "id": credential.id,
-            "rawId": credential.id,
-            "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "attestationObject": b64url(attestation_object),
-                "transports": list(TRANSPORTS),
-                "authenticatorData": b64url(auth_data),
-                "publicKeyAlgorithm": COSE_ALG_ES256,
-                "publicKey": b64url(spki),
-            },
-            "clientExtensionResults": {"credProps": {"rk": True}},
-            "authenticatorAttachment": "platform",
+        response = {
+            "attestationObject": b64url(attestation_object),
+            "transports": list(TRANSPORTS),
+            "authenticatorData": b64url(auth_data),
+            "publicKeyAlgorithm": COSE_ALG_ES256,
+            "publicKey": b64url(spki),
         }
+        return self._credential_json(credential, client_data, response, {"credProps": {"rk": True}})
 
     # Authentication
 
@@ -180,30 +168,41 @@ class SoftwareAuthenticator:
 
     def assert_with(self, credential: Credential, *, challenge: str) -> dict:
         """An assertion by `credential` for `challenge` at its current signature counter."""
-        auth_data = (
-            self._rp_id_hash(credential.rp_id)
-            + bytes([self._flags(FLAG_UP | FLAG_UV)])
-            + struct.pack(">I", credential.sign_count)
-        )
+        auth_data = self._auth_data(credential, FLAG_UP | FLAG_UV)
         client_data = self._client_data("webauthn.get", challenge)
         signature = credential.private_key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
         )
+        response = {
+            "authenticatorData": b64url(auth_data),
+            "signature": b64url(signature),
+            "userHandle": credential.user_handle,
+        }
+        return self._credential_json(credential, client_data, response, {})
+
+    # Pieces
+
+    def _auth_data(self, credential: Credential, flags: int) -> bytes:
+        """rpIdHash, flags (plus the authenticator's backup flags) and signature counter."""
+        return (
+            self._rp_id_hash(credential.rp_id)
+            + bytes([self._flags(flags)])
+            + struct.pack(">I", credential.sign_count)
+        )
+
+    @staticmethod
+    def _credential_json(
+        credential: Credential, client_data: bytes, response: dict, extensions: dict
+    ) -> dict:
+        """The PublicKeyCredential JSON a browser hands the page around `response`."""
         return {
             "id": credential.id,
             "rawId": credential.id,
             "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "authenticatorData": b64url(auth_data),
-                "signature": b64url(signature),
-                "userHandle": credential.user_handle,
-            },
-            "clientExtensionResults": {},
+            "response": {"clientDataJSON": b64url(client_data), **response},
+            "clientExtensionResults": extensions,
             "authenticatorAttachment": "platform",
         }
-
-    # Pieces
 
     def _flags(self, base: int) -> int:
         flags = base
